@@ -250,11 +250,8 @@ class GasStoveGuardConfigFlow(ConfigFlow, domain=DOMAIN):
         """Point the burner at another relay, or change how it is wired."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
-        if user_input is not None:
-            if not (errors := validate_options(self.hass, user_input, entry.entry_id)):
-                return self.async_update_reload_and_abort(
-                    entry, options={**entry.options, **_clean(user_input)}
-                )
+        if user_input is not None and not (errors := validate_options(self.hass, user_input, entry.entry_id)):
+            return self.async_update_reload_and_abort(entry, options={**entry.options, **_clean(user_input)})
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=_with_values(RELAY_SCHEMA, user_input or entry.options),

@@ -24,12 +24,11 @@ class RelayMissingRepairFlow(RepairsFlow):
         if entry is None:
             return self.async_abort(reason="burner_removed")
         errors: dict[str, str] = {}
-        if user_input is not None:
-            if not (errors := validate_options(self.hass, user_input, entry.entry_id)):
-                self.hass.config_entries.async_update_entry(
-                    entry, options={**entry.options, **_clean(user_input)}
-                )
-                return self.async_create_entry(data={})
+        if user_input is not None and not (errors := validate_options(self.hass, user_input, entry.entry_id)):
+            self.hass.config_entries.async_update_entry(
+                entry, options={**entry.options, **_clean(user_input)}
+            )
+            return self.async_create_entry(data={})
         return self.async_show_form(
             step_id="init",
             data_schema=_with_values(RELAY_SCHEMA, user_input or entry.options),
