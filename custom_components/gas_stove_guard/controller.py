@@ -170,6 +170,7 @@ class BurnerController:
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}")
         self._saved: dict[str, Any] | None = None
         self._listeners: list[CALLBACK_TYPE] = []
+        self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._unsub_wakeup: CALLBACK_TYPE | None = None
         self._wakeup_at: datetime | None = None
         self._running = False
@@ -220,6 +221,7 @@ class BurnerController:
             self._unsub_wakeup = None
         self._wakeup_at = None
         self._listeners.clear()
+        self._event_listeners.clear()
         await self._store.async_save(self._data_to_save())
 
     # --- requests from entities and services ------------------------------------------------------
@@ -266,6 +268,18 @@ class BurnerController:
         def remove() -> None:
             if update in self._listeners:
                 self._listeners.remove(update)
+
+        return remove
+
+    @callback
+    def async_add_event_listener(self, on_event: Callable[[str, dict[str, Any]], None]) -> CALLBACK_TYPE:
+        """Call `on_event(event_type, data)` for every bus event this burner fires; returns the remover."""
+        self._event_listeners.append(on_event)
+
+        @callback
+        def remove() -> None:
+            if on_event in self._event_listeners:
+                self._event_listeners.remove(on_event)
 
         return remove
 
@@ -433,9 +447,10 @@ class BurnerController:
         self._fire(_TIMER_EVENTS[effect.change], data)
 
     def _fire(self, event_type: str, data: dict[str, Any]) -> None:
-        self.hass.bus.async_fire(
-            event_type, {ATTR_ENTITY_ID: self.valve_entity_id, ATTR_BURNER: self.name, **data}
-        )
+        data = {ATTR_ENTITY_ID: self.valve_entity_id, ATTR_BURNER: self.name, **data}
+        self.hass.bus.async_fire(event_type, data)
+        for on_event in list(self._event_listeners):
+            on_event(event_type, data)
 
     async def _async_send(self, cut: bool) -> None:
         """Carry out a relay command; a failure is handed back to the guard, never raised."""
