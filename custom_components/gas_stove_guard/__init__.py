@@ -13,7 +13,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant, split_entity_id
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import config_validation as cv, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
@@ -26,6 +26,7 @@ _LOGGER = logging.getLogger(__name__)
 PLATFORMS = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
@@ -45,9 +46,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: GasStoveGuardConfigEntry
     controller = BurnerController(hass, entry)
     entry.runtime_data = controller
     await controller.async_start()
+    _remove_flame_entities_without_sensor(hass, controller)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+def _remove_flame_entities_without_sensor(hass: HomeAssistant, controller: BurnerController) -> None:
+    """The flame entities exist only with a flame sensor; once it is removed from the options, so are they."""
+    if controller.has_flame_sensor:
+        return
+    registry = er.async_get(hass)
+    for domain, key in (("binary_sensor", "flame"), ("sensor", "burn_time")):
+        unique_id = f"{controller.entry.entry_id}_{key}"
+        if entity_id := registry.async_get_entity_id(domain, DOMAIN, unique_id):
+            registry.async_remove(entity_id)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: GasStoveGuardConfigEntry) -> None:
@@ -56,10 +69,13 @@ async def _async_options_updated(hass: HomeAssistant, entry: GasStoveGuardConfig
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: GasStoveGuardConfigEntry) -> bool:
-    """Unload one burner, saving its state."""
+    """Unload one burner, saving its state; a relay it no longer uses (options changed) is not left cut."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await entry.runtime_data.async_stop()
+        controller = entry.runtime_data
+        await controller.async_stop()
+        if controller.relay_entity_id != entry.options[CONF_RELAY]:
+            await _async_release_relay(hass, entry.title, controller.relay_entity_id, controller.wiring)
     return unloaded
 
 
@@ -69,12 +85,16 @@ async def async_remove_entry(hass: HomeAssistant, entry: GasStoveGuardConfigEntr
     for domain, issue_id in list(ir.async_get(hass).issues):
         if domain == DOMAIN and issue_id.endswith(f"_{entry.entry_id}"):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
-    relay = entry.options[CONF_RELAY]
     wiring = Wiring(entry.options.get(CONF_WIRING, DEFAULT_WIRING))
+    await _async_release_relay(hass, entry.title, entry.options[CONF_RELAY], wiring)
+
+
+async def _async_release_relay(hass: HomeAssistant, title: str, relay: str, wiring: Wiring) -> None:
+    """The burner lets go of this relay: restore it if it is cut, so the loop is not left open."""
     cut_state = STATE_ON if wiring is Wiring.CUT_WHEN_ON else STATE_OFF
     if (state := hass.states.get(relay)) is None or state.state != cut_state:
         return
-    _LOGGER.info("%s deleted while its relay %s was cut; restoring it", entry.title, relay)
+    _LOGGER.info("%s let go of its relay %s while it was cut; restoring it", title, relay)
     try:
         await hass.services.async_call(
             split_entity_id(relay)[0],
@@ -83,4 +103,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: GasStoveGuardConfigEntr
             blocking=True,
         )
     except Exception:
-        _LOGGER.exception("Could not restore relay %s of deleted burner %s", relay, entry.title)
+        _LOGGER.exception("Could not restore relay %s of burner %s", relay, title)

@@ -26,6 +26,9 @@ BUTTONS = (
     BurnerButtonDescription(key="cancel_timer", press=lambda c: c.async_cancel_timer()),
 )
 
+# Push only: states come from the controller, and every action returns at once.
+PARALLEL_UPDATES = 0
+
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: GasStoveGuardConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback

@@ -8,7 +8,7 @@ saves what must survive a restart. Entities only read the guard and call the con
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 import logging
 from typing import Any
@@ -172,6 +172,7 @@ class BurnerController:
         self._listeners: list[CALLBACK_TYPE] = []
         self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._unsub_wakeup: CALLBACK_TYPE | None = None
+        self._commands_sent = 0  # numbers relay commands: only the latest one's failure concerns the guard
         self._wakeup_at: datetime | None = None
         self._running = False
 
@@ -189,6 +190,10 @@ class BurnerController:
             self.guard = BurnerGuard(self.guard.settings)
             self._create_issue(ISSUE_STORAGE_CORRUPT, persistent=True)
         self._saved = saved
+        # Events name the valve; on a burner's first start its entity is not registered yet: register it now.
+        er.async_get(self.hass).async_get_or_create(
+            "valve", DOMAIN, self.entry.entry_id, config_entry=self.entry, suggested_object_id=self.name
+        )
         self._running = True
         watched = [self.relay_entity_id, *self.hazard_sensors]
         watched += [e for e in (self.flame_sensor, self.presence_sensor) if e]
@@ -394,7 +399,10 @@ class BurnerController:
     def _carry_out(self, effect: Effect) -> None:
         match effect:
             case SendRelay(cut=cut):
-                self.entry.async_create_task(self.hass, self._async_send(cut), f"{DOMAIN} relay command")
+                self._commands_sent += 1
+                self.entry.async_create_task(
+                    self.hass, self._async_send(cut, self._commands_sent), f"{DOMAIN} relay command"
+                )
             case ShutOff():
                 data: dict[str, Any] = {ATTR_REASON: effect.reason, ATTR_VERIFIED: effect.verified}
                 data[ATTR_LATE] = effect.late_seconds is not None
@@ -452,8 +460,12 @@ class BurnerController:
         for on_event in list(self._event_listeners):
             on_event(event_type, data)
 
-    async def _async_send(self, cut: bool) -> None:
-        """Carry out a relay command; a failure is handed back to the guard, never raised."""
+    async def _async_send(self, cut: bool, number: int) -> None:
+        """Carry out a relay command; a failure is handed back to the guard, never raised.
+
+        A failure that arrives after a newer command was sent (a call that timed out while the guard already
+        retried) is stale: it must not be taken for the failure of the retry.
+        """
         turn_on = cut == (self.wiring is Wiring.CUT_WHEN_ON)
         domain = split_entity_id(self.relay_entity_id)[0]
         try:
@@ -467,7 +479,7 @@ class BurnerController:
                 )
         except Exception as err:  # noqa: BLE001 - whatever the relay's integration raises, the guard must hear it
             _LOGGER.warning("%s: relay command failed: %r", self.name, err)
-            if self._running:
+            if self._running and number == self._commands_sent:
                 self._apply(
                     self.guard.relay_command_failed(cut, str(err) or type(err).__name__, dt_util.utcnow())
                 )

@@ -294,6 +294,7 @@ class BurnerGuard:
         self._phase_deadline: datetime | None = None
         self._command: Command | None = None
         self._backoff_until: datetime | None = None
+        self._cut_sent_at: datetime | None = None  # our last cut command, to know its late report as ours
         self._hold_failure_reported = False
         self._waiters: list[Request] = []  # waiting for the cut to be confirmed
         self._verifying: list[Request] = []  # cut confirmed, waiting for the flame to go out
@@ -422,8 +423,9 @@ class BurnerGuard:
             if self._wants_cut():
                 self._cut_confirmed(now)
             elif self._phase is Phase.IDLE:
-                if back:
-                    # Came back cut (a reboot, an outage): restore without calling it a shut-off.
+                if back or self._own_late_cut(now):
+                    # Came back cut (a reboot, an outage), or our own cut command landed after it was no longer
+                    # wanted (lockout turned off meanwhile): restore without calling it a shut-off.
                     self._phase = Phase.RESTORING
                 else:
                     self._external_cut(now)
@@ -658,7 +660,12 @@ class BurnerGuard:
 
     def _send(self, cut: bool, attempt: int, now: datetime) -> None:
         self._command = Command(cut, attempt, now + CONFIRM_TIMEOUT)
+        self._cut_sent_at = now if cut else None
         self._emit(SendRelay(cut))
+
+    def _own_late_cut(self, now: datetime) -> bool:
+        """Whether a cut report can be the late landing of our own cut command."""
+        return self._cut_sent_at is not None and now - self._cut_sent_at <= CONFIRM_TIMEOUT
 
     def _command_failed(self, now: datetime, error: str | None = None) -> None:
         assert self._command is not None
@@ -740,6 +747,8 @@ class BurnerGuard:
             self._set_problem(Problem.RELAY_UNAVAILABLE, True)
             self._queue_late(request)
             return
+        # A new promise gets its attempts at once; the back-off only paces retries of a command that failed.
+        self._backoff_until = None
         # Before the relay was first seen (start-up), requests wait up to UNAVAILABLE_GRACE for it.
         if all(w.reason is not request.reason for w in self._waiters):
             self._waiters.append(request)
@@ -778,8 +787,9 @@ class BurnerGuard:
 
     def _hold_changed(self, was_held: bool, now: datetime) -> None:
         if self.held and not was_held:
-            # The hold owns the relay now; a pulse in progress is absorbed into it.
+            # The hold owns the relay now; a pulse in progress is absorbed into it. It is tried at once.
             self._phase, self._phase_deadline = Phase.IDLE, None
+            self._backoff_until = None
             if self.relay is Relay.CUT:
                 self._loop_opened(now)
         elif was_held and not self.held:
@@ -928,6 +938,11 @@ class BurnerGuard:
         late_seconds = _late_seconds(now, countdown.ends_at)
         if reason is Reason.TIMER:
             self.timer = None
+            if now - countdown.ends_at > LATE_TIMER_LIMIT:
+                # The clock was set forward by hours (or Home Assistant stalled that long): as after a
+                # restart, never a surprise cut of someone's cooking long after the timer was meant to end.
+                self._emit(TimerMissed(countdown.ends_at))
+                return
             # No pulse when the flame is known to be out: there is nothing to shut off.
             shut_off = not (self.settings.flame_sensor and self.flame is False)
             self._emit(TimerNotice(TimerChange.ENDED, countdown.ends_at, shut_off, late_seconds))

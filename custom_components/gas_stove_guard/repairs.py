@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
 
 from .config_flow import RELAY_SCHEMA, _clean, _with_values, validate_options
+from .const import CONF_RELAY
 
 
 class RelayMissingRepairFlow(RepairsFlow):
@@ -23,6 +24,8 @@ class RelayMissingRepairFlow(RepairsFlow):
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None:
             return self.async_abort(reason="burner_removed")
+        if user_input is not None and CONF_RELAY not in user_input:
+            user_input = None  # Home Assistant opens the flow with {"issue_id": ...}: nothing chosen yet
         errors: dict[str, str] = {}
         if user_input is not None and not (errors := validate_options(self.hass, user_input, entry.entry_id)):
             self.hass.config_entries.async_update_entry(

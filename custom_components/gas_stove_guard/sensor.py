@@ -18,6 +18,9 @@ from .controller import GasStoveGuardConfigEntry
 from .entity import BurnerEntity
 from .guard import SHUT_OFF_REASONS
 
+# Push only: states come from the controller, and every action returns at once.
+PARALLEL_UPDATES = 0
+
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: GasStoveGuardConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback

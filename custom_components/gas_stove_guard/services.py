@@ -121,7 +121,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         # Check every burner before changing any: a refused call changes nothing.
         for controller in controllers:
             try:
-                controller.guard.check_duration(duration or timedelta(minutes=controller.timer_minutes))
+                controller.guard.check_duration(
+                    timedelta(minutes=controller.timer_minutes) if duration is None else duration
+                )
             except InvalidDuration as err:
                 raise _refused(err, controller) from err
         for controller in controllers:
