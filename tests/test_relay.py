@@ -554,7 +554,7 @@ async def test_lockout_undone_before_the_relay_answers(
 async def test_own_cut_landing_after_lockout_off_is_not_an_external_shut_off(
     hass: HomeAssistant, watch: Watch, freezer: Any
 ) -> None:
-    """Lockout re-cuts a relay someone restored; lockout goes off before that cut lands: no `external` pulse."""
+    """Lockout re-cuts a relay someone restored; lockout ends before that cut lands: no `external` pulse."""
     await add_burner(hass)
     await call(hass, "switch", "turn_on", {"entity_id": LOCKOUT})
     assert state(hass, RELAY) == "on"

@@ -424,7 +424,7 @@ class BurnerGuard:
                 self._cut_confirmed(now)
             elif self._phase is Phase.IDLE:
                 if back or self._own_late_cut(now):
-                    # Came back cut (a reboot, an outage), or our own cut command landed after it was no longer
+                    # Came back cut (a reboot, an outage), or our own cut landed after it stopped being
                     # wanted (lockout turned off meanwhile): restore without calling it a shut-off.
                     self._phase = Phase.RESTORING
                 else:

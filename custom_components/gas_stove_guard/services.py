@@ -8,9 +8,7 @@ told so, not ignored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
@@ -68,7 +66,8 @@ def _controllers(call: ServiceCall) -> list[BurnerController]:
                 translation_key="burner_not_loaded",
                 translation_placeholders={"entity_id": entity_id},
             )
-        return entry.runtime_data
+        controller: BurnerController = entry.runtime_data
+        return controller
 
     for entity_id in sorted(explicit):
         if (controller := controller_of(entity_id)) is None:
@@ -90,13 +89,14 @@ def _duration(call: ServiceCall) -> timedelta | None:
     if (raw := call.data.get(ATTR_DURATION)) is None:
         return None
     try:
-        return cv.time_period(raw)
+        duration: timedelta = cv.time_period(raw)
     except vol.Invalid as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_duration",
             translation_placeholders={"duration": str(raw)},
         ) from err
+    return duration
 
 
 def _refused(err: InvalidDuration, controller: BurnerController) -> ServiceValidationError:
@@ -146,11 +146,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         for controller in _controllers(call):
             controller.async_cancel_timer()
 
-    services: list[tuple[str, Callable[[ServiceCall], Any], vol.Schema]] = [
+    services = (
         (SERVICE_SHUT_OFF, shut_off, TARGET_SCHEMA),
         (SERVICE_START_TIMER, start_timer, OPTIONAL_DURATION_SCHEMA),
         (SERVICE_EXTEND_TIMER, extend_timer, REQUIRED_DURATION_SCHEMA),
         (SERVICE_CANCEL_TIMER, cancel_timer, TARGET_SCHEMA),
-    ]
+    )
     for name, handler, schema in services:
         hass.services.async_register(DOMAIN, name, handler, schema=schema)
