@@ -356,11 +356,14 @@ def test_saved_state_drops_stale_warnings_and_firings() -> None:
     saved = _saved_example()
     saved["warned"] = {"timer": at(999).isoformat(), "unattended": at(5).isoformat()}
     saved["fired"] = {"max_on_time": at(1).isoformat()}
+    # Shut-offs carried out at start would end the timer (tested elsewhere): none here.
+    saved["pending"] = saved["late"] = []
     guard = BurnerGuard(Settings(max_on_minutes=10), saved)
     out = guard.as_saved()
     assert out["warned"] == {}
     assert out["fired"] == {}
-    # A stale "warned" must not suppress the warning of the real countdown.
+    # A stale "warned" must not suppress the warning of the real countdown (the timer's; no max-on here).
+    guard = BurnerGuard(Settings(), saved)
     guard.start(T0, relay=Relay.CUT, hazards={GAS: True, SMOKE: True})
     assert guard.next_deadline() == at(480)
 
@@ -408,9 +411,9 @@ def test_driven_guard_round_trip_keeps_its_promises() -> None:
     assert restored.of(Warn) == []  # not warned twice, not fired twice
     restored.run_until(3600)
     assert [e.reason for _, e in restored.of(ShutOff)] == [Reason.MAX_ON_TIME]
-    # The timer was cancelled a minute after the flame went out.
-    assert [e for _, e in restored.of(TimerNotice)] == [
-        TimerNotice(TimerChange.CANCELLED, at(1810), cause="flame_off")
+    # The shut-off ended the timer's job: it was cancelled with it.
+    assert [(t, e) for t, e in restored.of(TimerNotice)] == [
+        (62, TimerNotice(TimerChange.CANCELLED, at(1810), cause="shut_off"))
     ]
 
 
@@ -470,9 +473,11 @@ def test_next_deadline_is_the_earliest_candidate() -> None:
     assert guard.next_deadline() == at(103)  # off since 40, but the minute counts from the extension
     assert guard.request_shut_off(Reason.MANUAL, at(95)) == [SendRelay(cut=True)]
     assert guard.next_deadline() == at(95) + CONFIRM_TIMEOUT  # the relay has 5 s to report
-    assert guard.relay_changed(Relay.CUT, at(96)) == [ShutOff(Reason.MANUAL, at(96), True)]
-    assert guard.next_deadline() == at(103)  # the cancel, before the pulse's end at 104
-    assert guard.tick(at(103)) == [TimerNotice(TimerChange.CANCELLED, at(150), cause="flame_off")]
+    # The shut-off also ends the timer, so the flame-off cancel at 103 is gone with it.
+    assert guard.relay_changed(Relay.CUT, at(96)) == [
+        ShutOff(Reason.MANUAL, at(96), True),
+        TimerNotice(TimerChange.CANCELLED, at(150), cause="shut_off"),
+    ]
     assert guard.next_deadline() == at(104)
     assert guard.tick(at(104)) == [SendRelay(cut=False)]
     assert guard.next_deadline() == at(109)

@@ -385,6 +385,7 @@ def test_logbook_texts() -> None:
         (EVENT_TIMER_ENDED, {}),
         (EVENT_TIMER_CANCELLED, {"cause": "user"}),
         (EVENT_TIMER_CANCELLED, {"cause": "flame_off"}),
+        (EVENT_TIMER_CANCELLED, {"cause": "shut_off"}),
     ]
     expected = {logbook_template(event_type, data) for event_type, data in cases}
     expected |= {f"reason_{r.value}" for r in Reason} | {f"problem_{p.value}" for p in Problem}

@@ -329,7 +329,7 @@ async def test_default_warning_is_60_seconds(hass: HomeAssistant, clock: Clock, 
     ("warning_seconds", "duration", "expected_warnings"),
     [
         (60, 30, []),  # the whole timer is shorter than the warning
-        (60, 60, []),  # exactly as long: warning at the start would be pointless
+        (60, 60, [(0, 60)]),  # exactly as long: not shorter, so the warning comes with the start
         (60, 61, [(1, 60)]),  # one second longer: warn one second in
         (0, 600, []),  # 0 disables warnings
         (1, 10, [(9, 1)]),
@@ -446,6 +446,27 @@ async def test_cancel_stops_the_timer_and_its_warning(
     assert rec.of(EVENT_TIMER_ENDED) == []
     assert rec.relay() == []
     assert state(hass, LAST) == STATE_UNKNOWN
+
+
+async def test_a_shut_off_before_the_end_cancels_the_timer(
+    hass: HomeAssistant, clock: Clock, rec: Recorder
+) -> None:
+    """Shutting the burner off by hand does the timer's job: no second cut, no warning at its end."""
+    await add_burner(hass)
+    await call(hass, "start_timer", duration=300)
+    await clock.at(100)
+    await call(hass, "shut_off")
+    assert [t for t, _ in rec.of(EVENT_SHUT_OFF)] == [100]
+    assert rec.of(EVENT_TIMER_CANCELLED) == [
+        (100, {"entity_id": VALVE, "burner": "Left burner", "ends_at": iso(300), "cause": "shut_off"})
+    ]
+    assert state(hass, ENDS) == STATE_UNKNOWN
+    for instant in (105, 240, 300, 1000):
+        await clock.at(instant)
+    assert rec.of(EVENT_WARNING) == []
+    assert rec.of(EVENT_TIMER_ENDED) == []
+    assert [t for t, _ in rec.of(EVENT_SHUT_OFF)] == [100]
+    assert rec.relay() == [(100, "on"), (105, "off")]
 
 
 async def test_cancel_without_a_timer_is_no_error(hass: HomeAssistant, clock: Clock, rec: Recorder) -> None:

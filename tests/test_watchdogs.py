@@ -545,10 +545,10 @@ WATCHDOG_CASES = {
         (220, "unattended"),
     ),
     "unknown_presence_counts_as_absent": (
-        # One minute unattended, one minute of warning: the countdown is no longer than its warning.
+        # One minute unattended, one minute of warning: not shorter, so the warning comes at once.
         {**PRESENCE_OPTIONS, "unattended_minutes": 1},
         [(0, "presence", STATE_UNAVAILABLE), (10, "flame", STATE_ON)],
-        [],
+        [(10, "unattended", 70)],
         (70, "unattended"),
     ),
     "max_on_before_unattended": (
@@ -697,10 +697,10 @@ async def test_watchdog_without_a_flame_sensor_counts_from_the_timer_start(
     assert rec.of(EVENT_SHUT_OFF) == [shut_off(300, "max_on_time", verified=False)]
     assert rec.relay() == [(300, STATE_ON)]
     await clock.at(305)
-    assert state(hass, ENDS) == iso(3600)  # the timer still runs; it fires at its end too
+    assert state(hass, ENDS) == "unknown"  # the shut-off did the timer's job: it was cancelled with it
     await clock.at(3600)
-    assert [(t, d["reason"]) for t, d in rec.of(EVENT_SHUT_OFF)] == [(300, "max_on_time"), (3600, "timer")]
-    assert rec.relay() == [(300, STATE_ON), (305, STATE_OFF), (3600, STATE_ON)]
+    assert [(t, d["reason"]) for t, d in rec.of(EVENT_SHUT_OFF)] == [(300, "max_on_time")]
+    assert rec.relay() == [(300, STATE_ON), (305, STATE_OFF)]
 
 
 # --- hazards -----------------------------------------------------------------------------------------
@@ -719,6 +719,7 @@ async def test_hazard_shuts_off_at_once_and_holds_until_all_clear(
     assert rec.relay() == [(100, STATE_ON)]
     assert state(hass, LAST) == "hazard"
     assert state(hass, VALVE) == "closed"
+    assert state(hass, ENDS) == "unknown"  # the shut-off did the timer's job: it was cancelled with it
     await clock.at(105)
     await clock.at(300)
     assert rec.relay() == [(100, STATE_ON)]  # held, not pulsed
@@ -741,15 +742,11 @@ async def test_hazard_shuts_off_at_once_and_holds_until_all_clear(
     await stove.hazard("gas", STATE_OFF)
     assert rec.relay() == [(100, STATE_ON), (550, STATE_OFF)]
     assert state(hass, VALVE) == "closed"
-    # The timer kept running through the hold and still ends with its own shut-off.
+    # No timer is left to warn or cut later.
     await clock.at(600)
-    assert [(t, d["reason"]) for t, d in rec.of(EVENT_SHUT_OFF)] == [
-        (100, "hazard"),
-        (300, "hazard"),
-        (600, "timer"),
-    ]
-    assert rec.of(EVENT_WARNING) == [warning(540, "timer", 600)]
-    assert rec.relay() == [(100, STATE_ON), (550, STATE_OFF), (600, STATE_ON)]
+    assert [(t, d["reason"]) for t, d in rec.of(EVENT_SHUT_OFF)] == [(100, "hazard"), (300, "hazard")]
+    assert rec.of(EVENT_WARNING) == []
+    assert rec.relay() == [(100, STATE_ON), (550, STATE_OFF)]
 
 
 async def test_hazard_release_waits_for_lockout(

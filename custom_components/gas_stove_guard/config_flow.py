@@ -126,7 +126,13 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(SECTION_WATCHDOGS): section(vol.Schema(WATCHDOG_FIELDS), {"collapsed": True}),
     }
 )
-_INTEGER_OPTIONS = (CONF_CUT_SECONDS, CONF_WARNING_SECONDS, CONF_VERIFY_SECONDS, CONF_UNATTENDED_MINUTES)
+_INTEGER_OPTIONS = (
+    CONF_CUT_SECONDS,
+    CONF_WARNING_SECONDS,
+    CONF_VERIFY_SECONDS,
+    CONF_MAX_ON_MINUTES,
+    CONF_UNATTENDED_MINUTES,
+)
 
 
 def _entity_error(hass: HomeAssistant, entity_id: str, domains: tuple[str, ...] | list[str]) -> str | None:

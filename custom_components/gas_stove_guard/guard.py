@@ -198,7 +198,7 @@ class TimerNotice:
     ends_at: datetime
     shut_off: bool = False  # ENDED: whether the end asks for a shut-off
     late_seconds: float | None = None  # ENDED while Home Assistant was down
-    cause: str | None = None  # CANCELLED: "user" or "flame_off"
+    cause: str | None = None  # CANCELLED: "user", "flame_off" or "shut_off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -784,6 +784,10 @@ class BurnerGuard:
     def _announce(self, request: Request, now: datetime, *, verified: bool) -> None:
         self.last_shut_off = (request.reason, now)
         self._emit(ShutOff(request.reason, now, verified, request.late_seconds))
+        if self.timer and request.reason is not Reason.TIMER:
+            # The burner was shut off before its timer ended: the timer has done its job.
+            self._emit(TimerNotice(TimerChange.CANCELLED, self.timer.ends_at, cause="shut_off"))
+            self.timer = None
 
     def _hold_changed(self, was_held: bool, now: datetime) -> None:
         if self.held and not was_held:
@@ -867,8 +871,8 @@ class BurnerGuard:
         if self.settings.warning_seconds <= 0 or self._warned.get(reason) == countdown.ends_at:
             return None
         warn_at = countdown.ends_at - timedelta(seconds=self.settings.warning_seconds)
-        # No warning when the whole countdown is not longer than the warning itself.
-        return warn_at if warn_at > countdown.armed_at else None
+        # No warning when the whole countdown is shorter than the warning itself (as long: at its start).
+        return warn_at if warn_at >= countdown.armed_at else None
 
     def _countdown_next(self, reason: Reason, countdown: Countdown) -> datetime | None:
         if self._fired.get(reason) == countdown.ends_at:

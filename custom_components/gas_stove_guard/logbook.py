@@ -48,8 +48,8 @@ def _template(event_type: str, data: Mapping[str, Any]) -> str:
         return "logbook_shut_off_late"
     if event_type == EVENT_TIMER_STARTED and data.get("extended"):
         return "logbook_timer_extended"
-    if event_type == EVENT_TIMER_CANCELLED and data.get("cause") == "flame_off":
-        return "logbook_timer_cancelled_flame_off"
+    if event_type == EVENT_TIMER_CANCELLED and data.get("cause") in ("flame_off", "shut_off"):
+        return f"logbook_timer_cancelled_{data['cause']}"
     return f"logbook_{event_type.removeprefix(f'{DOMAIN}_')}"
 
 
