@@ -1,7 +1,8 @@
 """Prepare and onboard a Home Assistant config for development and the browser tests (standard library only).
 
     python scripts/dev_instance.py prepare CONFIG_DIR
-        Link the integration into CONFIG_DIR/custom_components, create the files configuration.yaml includes,
+        Link the integration into CONFIG_DIR/custom_components and the project's blueprints into
+        CONFIG_DIR/blueprints/automation/gas_stove_guard, create the files configuration.yaml includes,
         and, on a fresh config, mark onboarding's location, analytics and integration steps done so that only
         the user remains (the location comes from configuration.yaml; the onboarding API's location step would
         also set up weather and radio integrations that need packages installed at run time).
@@ -42,6 +43,17 @@ def prepare(config_dir: Path, *, absolute_link: bool = False) -> None:
     target = REPO / "custom_components"
     if not link.is_symlink() and not link.exists():
         link.symlink_to(target if absolute_link else Path("..") / "custom_components")
+    # The project's blueprints, so the automation editor offers them without an import.
+    blueprints = config_dir / "blueprints" / "automation"
+    blueprints.mkdir(parents=True, exist_ok=True)
+    blueprint_link = blueprints / "gas_stove_guard"
+    if not blueprint_link.is_symlink() and not blueprint_link.exists():
+        blueprint_target = REPO / "blueprints" / "automation" / "gas_stove_guard"
+        blueprint_link.symlink_to(
+            blueprint_target
+            if absolute_link
+            else Path("../../..") / "blueprints" / "automation" / "gas_stove_guard"
+        )
     for name, empty in INCLUDED_FILES.items():
         if not (config_dir / name).exists():
             (config_dir / name).write_text(empty)
