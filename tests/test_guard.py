@@ -854,3 +854,47 @@ def test_self_restoring_relay(returns_at: float | None, commands: list[tuple[flo
         assert sim.guard.phase == "idle"
     sim.run_until(11)
     assert sim.relay_commands()[1:] == commands
+
+
+# --- wall-clock steps ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("step", [-3600, -30, 30, 3600])
+def test_clock_stepped_keeps_the_time_each_deadline_had_left(step: float) -> None:
+    """After a step of the wall clock a timer (and its warning), a pulse (its confirmation time-out and its
+    cut_seconds) and a late shut-off's lateness all keep the time they had; the last shut-off is history."""
+    shift = timedelta(seconds=step)
+    timer = BurnerGuard(Settings(warning_seconds=60))
+    timer.start(T0, relay=Relay.RESTORED)
+    timer.start_timer(timedelta(seconds=600), T0)
+    timer.clock_stepped(shift)  # 100 s in
+    assert timer.timer_ends_at == at(600 + step)
+    assert timer.next_deadline() == at(540 + step)
+    assert timer.tick(at(539.9 + step)) == []
+    assert timer.tick(at(540 + step)) == [Warn(Reason.TIMER, 60, at(600 + step))]
+    assert timer.tick(at(600 + step)) == [
+        TimerNotice(TimerChange.ENDED, at(600 + step), True, None),
+        SendRelay(cut=True),
+    ]
+
+    pulse = Sim(Settings(cut_seconds=5), relay_obeys=False)
+    pulse.start()
+    assert pulse.do(0, "request_shut_off", Reason.MANUAL) == [SendRelay(cut=True)]
+    pulse.guard.clock_stepped(shift)  # 1 s in, the cut not confirmed yet
+    assert pulse.guard.next_deadline() == at(5 + step)  # the confirmation time-out
+    assert pulse.do(2 + step, "relay_changed", Relay.CUT) == [ShutOff(Reason.MANUAL, at(2 + step), False)]
+    assert pulse.guard.next_deadline() == at(7 + step)
+    assert pulse.do(6.9 + step, "tick") == []
+    assert pulse.do(7 + step, "tick") == [SendRelay(cut=False)]
+
+    late = BurnerGuard(Settings())
+    late.start(T0, relay=Relay.RESTORED)
+    late.relay_changed(Relay.UNAVAILABLE, at(10))
+    assert CutFailed(Reason.MANUAL, Problem.RELAY_UNAVAILABLE) in late.request_shut_off(Reason.MANUAL, at(20))
+    late.clock_stepped(shift)
+    assert late.next_deadline() is None  # the unavailable relay is a problem already
+    assert SendRelay(cut=True) in late.relay_changed(Relay.RESTORED, at(50 + step))
+    effects = late.relay_changed(Relay.CUT, at(50 + step))
+    assert effects == [ShutOff(Reason.MANUAL, at(50 + step), False, 30.0)]  # due at 20 s, carried out at 50 s
+    late.clock_stepped(shift)
+    assert late.last_shut_off == (Reason.MANUAL, at(50 + step))

@@ -28,11 +28,25 @@ checks the invariants of issue 7:
      cut joins it (one pulse, one outcome);
    - a `cut_failed` with reason `hazard`/`lockout` while no such request waits reports that a hold cannot be
      applied: it is the loud signal of invariant 2, not the outcome of a promise;
+   - a cut nobody asked for is a promise too (reason `external`), except when it comes back from
+     unavailable or lands within the confirmation time of the burner's own cut command (its command, late);
+   - a shut-off for another reason cancels a running timer (`timer_cancelled`, cause `shut_off`);
 4. nothing raises into Home Assistant's loop (loop exception handler and logged tracebacks), and after the
    burners are unloaded no timer, bus listener or state tracker of theirs remains.
 
-The number of examples is 300; `GSG_SOAK_EXAMPLES=3000` (for instance) raises it for a soak run, and
-`GSG_SOAK_STATS=1` prints what the examples exercised.
+"Margins" in 1.: two confirmation time-outs and one second, plus `SELF_RESTORE_MARGIN` for a
+self-restoring relay, plus a retry back-off and two time-outs for each injected relay fault that hit a command
+meanwhile. In 2. a hold gets two confirmation time-outs (after a restart with the relay not seen yet: the
+grace period too).
+
+Not covered here (see test_faults.py): wall-clock steps (this harness moves the wall and monotonic clocks
+together), relays whose own pulse mode returns them, template relays. The max-on and unattended watchdogs are
+modelled for burners with a flame sensor only (without one they are off in the examples); wiring and sensors
+are fixed per example, the options flow changes the timings and `relay_restores_itself`.
+
+The normal run checks 300 examples, the same ones every time (derandomized, so CI is reproducible);
+`GSG_SOAK_EXAMPLES=3000` (for instance) runs that many new random examples for a soak run, and
+`GSG_SOAK_STATS=1` (with `-s`) prints what the examples exercised.
 """
 
 from __future__ import annotations
@@ -96,6 +110,8 @@ from custom_components.gas_stove_guard.guard import (
 )
 
 EXAMPLES = int(os.environ.get("GSG_SOAK_EXAMPLES", "300"))
+# The normal run replays the same 300 examples every time (reproducible CI); a soak run explores new ones.
+DERANDOMIZE = "GSG_SOAK_EXAMPLES" not in os.environ
 STEPS = int(os.environ.get("GSG_STEPS", "40"))
 PRINT_STATS = bool(os.environ.get("GSG_SOAK_STATS"))
 
@@ -137,8 +153,9 @@ class Promise:
     made: float
     state: str  # "waiting" for the relay, "failing" (relay unavailable: cut_failed now), "confirmed"
     deadline: float
-    late: bool = False
+    late: bool | None = None  # what the shut_off event's `late` must say, when the model knows
     optional: bool = False  # an external cut during a verification retry may be the retry's own pulse
+    due: float = 0.0  # when the shut-off was first asked for (a late one: before the relay went away)
 
 
 @dataclass
@@ -186,7 +203,7 @@ class BurnerModel:
         self.burning_since: float | None = None
         self.fired: dict[str, float] = {}
         self.promises: list[Promise] = []
-        self.late: list[str] = []
+        self.late: list[tuple[str, float]] = []  # (reason, due) owed when the relay is back
         # observed
         self.relay = "unavailable"
         self.last_available = "restored"
@@ -253,10 +270,12 @@ class BurnerModel:
 
     # --- promises ---
 
-    def request(self, reason: str, now: float, *, late: bool = False) -> None:
+    def request(self, reason: str, now: float, *, late: bool | None = None, due: float | None = None) -> None:
+        """A promised shut-off. `late`: what its shut_off event must say (None: not checked)."""
         STATS[f"promise:{reason}{':late' if late else ''}"] += 1
+        due = now if due is None else due
         if self.relay == "unavailable" and self.relay_seen:
-            self.promises.append(Promise(reason, now, "failing", now + SLACK, late))
+            self.promises.append(Promise(reason, now, "failing", now + SLACK, late, due=due))
             return
         if any(p.state == "waiting" and p.reason == reason for p in self.promises):
             STATS["promise:joined"] += 1
@@ -264,7 +283,7 @@ class BurnerModel:
         # At start-up, before the relay is first seen, requests wait for it up to the grace period.
         start = now if self.relay_seen else max(now, self.load_time + GRACE)
         deadline = start + WAIT_LIMIT
-        promise = Promise(reason, now, "waiting", deadline, late)
+        promise = Promise(reason, now, "waiting", deadline, late, due=due)
         self.promises.append(promise)
         if self.relay == "cut":
             self.confirm(promise, now)
@@ -313,11 +332,17 @@ class BurnerModel:
                 )
                 self.timer = None
                 if shut_off:
-                    self.request("timer", now)
+                    self.request("timer", now, late=self.late_start(ends), due=ends)
         for reason, (_armed, ends) in self.countdowns().items():
             if self.fired.get(reason) != ends and ends <= now:
                 self.fired[reason] = ends
-                self.request(reason, now)
+                self.request(reason, now, late=self.late_start(ends), due=ends)
+
+    def late_start(self, ends: float) -> bool:
+        """Whether a deadline is carried out late: only when it passed while the burner was not loaded. (The
+        harness stops at every wake-up, so a loaded guard acts at the deadline itself, even when the model
+        only catches up with it at a later observation.)"""
+        return self.load_time - ends > LATE_AFTER
 
     def expect_timer(self, expectation: dict[str, Any], now: float) -> None:
         if self.expected_timer is not None:
@@ -350,7 +375,7 @@ class BurnerModel:
                 # Someone else cut the loop: a shut-off with reason external, restored after the pulse. (A cut
                 # landing within the confirmation time of our own cut command is that command, late.)
                 verifying = any(p.state == "confirmed" and self.flame is True for p in self.promises)
-                promise = Promise("external", now, "waiting", now + SLACK, optional=verifying)
+                promise = Promise("external", now, "waiting", now + SLACK, optional=verifying, due=now)
                 self.promises.append(promise)
                 self.confirm(promise, now)
                 STATS["promise:external"] += 1
@@ -365,11 +390,11 @@ class BurnerModel:
 
     def relay_back(self, now: float) -> None:
         late, self.late = self.late, []
-        for reason in late:
+        for reason, due in late:
             if self.cfg.flame_kind is not None and self.flame is False:
                 STATS["late:dropped_flame_off"] += 1
                 continue
-            self.request(reason, now, late=True)
+            self.request(reason, now, late=True, due=due)
 
     def flame_changed(self, state: str | None, now: float) -> None:
         if not self.loaded or self.cfg.flame_kind is None:
@@ -484,12 +509,24 @@ class BurnerModel:
         verified = self.cfg.flame_kind is not None and self.flame is False
         if data["verified"] != verified:
             self.fail(f"shut_off verified={data['verified']}, flame is {self.flame}", now)
+        if reason != "timer" and self.timer is not None:
+            # Shut off before its timer ended: the timer has done its job and is cancelled.
+            self.expect_timer(
+                {"kind": "cancelled", "ends": self.timer[1], "at": now, "cause": "shut_off"}, now
+            )
+            self.timer = None
         promise = self.take(reason, ("confirmed",))
         if promise is None:
             self.fail(f"shut_off {data} with no promise open for it (a second outcome?)", now)
             return
-        if promise.late and not any(p.reason == reason for p in self.promises) and data["late"] is not True:
-            self.fail(f"a shut-off carried out after the relay came back must say late: {data}", now)
+        if (
+            promise.late is not None
+            and not any(p.reason == reason for p in self.promises)
+            and data["late"] is not promise.late
+        ):
+            # Carried out after the relay came back: late. Carried over a restart: late when it was due
+            # more than LATE_TOLERANCE before the start.
+            self.fail(f"shut_off {data}: late should be {promise.late} ({promise})", now)
 
     def on_cut_failed(self, data: dict[str, Any], now: float) -> None:
         reason, problem = data["reason"], data["problem"]
@@ -503,8 +540,9 @@ class BurnerModel:
                     return
                 self.fail(f"cut_failed {data} with no promise waiting for the relay", now)
                 return
-            if problem == "relay_unavailable" and reason not in self.late:
-                self.late.append(reason)  # owed again when the relay is back: the documented late shut-off
+            if problem == "relay_unavailable" and all(r != reason for r, _ in self.late):
+                # Owed again when the relay is back: the documented late shut-off.
+                self.late.append((reason, promise.due))
             return
         if problem == "flame_still_on":
             if self.take(reason, ("confirmed",)) is None:
@@ -532,8 +570,8 @@ class BurnerModel:
             if data["late"] != late:
                 self.fail(f"timer ended late={data['late']} {now - ends:.3f}s after its end", now)
             STATS[f"timer:ended{':late' if late else ''}"] += 1
-        elif data.get("cause") != "flame_off":
-            self.fail(f"timer cancelled with cause {data.get('cause')}", now)
+        elif data.get("cause") != expected.get("cause", "flame_off"):
+            self.fail(f"timer cancelled with cause {data.get('cause')}, expected {expected}", now)
 
     # --- unload and set-up (called before the integration does it, at the same instant) ---
 
@@ -574,7 +612,7 @@ class BurnerModel:
             self.request("hazard", now)
         for promise in pending:
             STATS["promise:carried_over_restart"] += 1
-            self.request(promise.reason, now, late=promise.late)
+            self.request(promise.reason, now, late=now - promise.due > LATE_AFTER, due=promise.due)
         if self.timer is not None and now - self.timer[1] > LATE_LIMIT:
             STATS["timer:missed_while_down"] += 1
             self.timer = None
@@ -1270,6 +1308,7 @@ def test_safety_properties() -> None:
         settings=settings(
             max_examples=EXAMPLES,
             stateful_step_count=STEPS,
+            derandomize=DERANDOMIZE,
             deadline=None,
             suppress_health_check=list(HealthCheck),
         ),

@@ -18,6 +18,7 @@ from homeassistant.core import Event, HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import (
     area_registry as ar,
+    config_validation as cv,
     device_registry as dr,
     entity_registry as er,
     issue_registry as ir,
@@ -126,18 +127,21 @@ class Watch:
 
     def relay(self, entity_id: str = RELAY) -> list[str]:
         """The services called on one relay, in order."""
-        return [
-            c.data["service"]
-            for c in self.calls
-            if c.data["service_data"].get("entity_id") in (entity_id, [entity_id])
-        ]
+        return [service for service, relay in self._addressed() if relay == entity_id]
 
     def any_relay(self) -> list[tuple[str, str]]:
+        """(service, relay) for every relay a turn_on/turn_off addressed."""
         return [
-            (c.data["service"], str(c.data["service_data"].get("entity_id")))
+            (service, relay) for service, relay in self._addressed() if service in ("turn_on", "turn_off")
+        ]
+
+    def _addressed(self) -> list[tuple[str, str]]:
+        """(service, entity) for every entity each call addressed (burners deciding together share a call)."""
+        return [
+            (c.data["service"], entity_id)
             for c in self.calls
             if c.data["domain"] in ("input_boolean", "switch")
-            and c.data["service"] in ("turn_on", "turn_off")
+            for entity_id in cv.ensure_list(c.data["service_data"].get("entity_id"))
         ]
 
     def clear(self) -> None:

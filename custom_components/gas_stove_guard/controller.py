@@ -7,10 +7,10 @@ saves what must survive a restart. Entities only read the guard and call the con
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 import logging
+import time
 from typing import Any
 
 from homeassistant.components import persistent_notification
@@ -26,7 +26,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import (
     CALLBACK_TYPE,
-    Context,
     Event,
     EventStateChangedData,
     HomeAssistant,
@@ -36,8 +35,8 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import (
+    async_call_later,
     async_track_entity_registry_updated_event,
-    async_track_point_in_utc_time,
     async_track_state_change_event,
 )
 from homeassistant.helpers.storage import Store
@@ -84,7 +83,6 @@ from .const import (
     Wiring,
 )
 from .guard import (
-    CONFIRM_TIMEOUT,
     BurnerGuard,
     CutFailed,
     Effect,
@@ -102,10 +100,16 @@ from .guard import (
     Warn,
     flame_from_state,
 )
+from .relay import relay_commands
 
 _LOGGER = logging.getLogger(__name__)
 
 SAVE_DELAY = 1  # seconds; Home Assistant flushes pending saves when it stops
+CLOCK_STEP_TOLERANCE = timedelta(seconds=1)  # wall and monotonic clocks disagreeing by more: a clock step
+MAX_FOLLOWED_CLOCK_STEP = timedelta(days=1)  # a larger step sets the clock right from nonsense: not followed
+_BOOTTIME: int | None = getattr(
+    time, "CLOCK_BOOTTIME", None
+)  # Linux: counts suspended time, unlike monotonic
 ISSUE_RELAY_MISSING = "relay_missing"
 ISSUE_STORAGE_CORRUPT = "storage_corrupt"
 NOTIFY_TIMER_MISSED = "timer_missed"
@@ -119,6 +123,18 @@ _TIMER_EVENTS = {
 }
 
 type GasStoveGuardConfigEntry = ConfigEntry[BurnerController]
+
+
+def suspended_seconds() -> float:
+    """How long the machine has been suspended since it booted (0 where that is unknown).
+
+    The event loop's monotonic clock stops while the machine sleeps, the wall clock does not: without this a
+    resume would look like a clock step and postpone every deadline by the time asleep, though that time
+    really passed (a timer that ended meanwhile must end now, late).
+    """
+    if _BOOTTIME is None:
+        return 0.0
+    return time.clock_gettime(_BOOTTIME) - time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
 def settings_from_options(options: Mapping[str, Any]) -> Settings:
@@ -172,8 +188,13 @@ class BurnerController:
         self._listeners: list[CALLBACK_TYPE] = []
         self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._unsub_wakeup: CALLBACK_TYPE | None = None
+        self._relays = relay_commands(hass)
         self._commands_sent = 0  # numbers relay commands: only the latest one's failure concerns the guard
+        self._refresh_pending = False
         self._wakeup_at: datetime | None = None
+        self._clock_read: tuple[float, float] | None = (
+            None  # (wall, loop's monotonic) seconds at the last now()
+        )
         self._running = False
 
     # --- life cycle -----------------------------------------------------------------------------
@@ -208,7 +229,7 @@ class BurnerController:
             _LOGGER.warning("%s: relay %s is not available yet", self.name, self.relay_entity_id)
         self._apply(
             self.guard.start(
-                dt_util.utcnow(),
+                self.now(),
                 relay=relay,
                 flame=self._flame_from(
                     self.hass.states.get(self.flame_sensor) if self.flame_sensor else None
@@ -229,40 +250,78 @@ class BurnerController:
         self._event_listeners.clear()
         await self._store.async_save(self._data_to_save())
 
+    @callback
+    def now(self) -> datetime:
+        """The current time to hand the guard, once the guard has followed any step of the wall clock.
+
+        The guard's deadlines are wall-clock instants (they must survive a restart), but the time they measure
+        is real time. When the wall clock advanced more or less than the event loop's monotonic clock (plus
+        any time suspended) since the last call, the clock was stepped (NTP, a real-time clock set right),
+        not time passed: the guard moves its instants by the step so that every deadline keeps the time it
+        had left. A step over MAX_FOLLOWED_CLOCK_STEP sets the clock right from nonsense and is not followed:
+        the deadlines then behave as after a restart (a timer missed by over an hour is dropped and notified).
+        """
+        wall, monotonic = dt_util.utcnow(), self.hass.loop.time() + suspended_seconds()
+        wall_seconds = wall.timestamp()
+        if self._clock_read is not None and (
+            abs((wall_seconds - self._clock_read[0]) - (monotonic - self._clock_read[1]))
+            > CLOCK_STEP_TOLERANCE.total_seconds()
+        ):
+            last_wall, last_monotonic = self._clock_read
+            step = timedelta(seconds=(wall_seconds - last_wall) - (monotonic - last_monotonic))
+            if abs(step) > MAX_FOLLOWED_CLOCK_STEP:
+                _LOGGER.warning(
+                    "%s: the clock was set %s by %s; too far to follow, deadlines stay at their instants",
+                    self.name,
+                    "forward" if step > timedelta(0) else "back",
+                    abs(step),
+                )
+            elif abs(step) > CLOCK_STEP_TOLERANCE:
+                _LOGGER.warning(
+                    "%s: the clock was stepped %s by %.1f s; deadlines keep the time they had left",
+                    self.name,
+                    "forward" if step > timedelta(0) else "back",
+                    abs(step.total_seconds()),
+                )
+                self.guard.clock_stepped(step)
+        self._clock_read = (wall_seconds, monotonic)
+        return wall
+
     # --- requests from entities and services ------------------------------------------------------
 
     @callback
     def async_shut_off(self, reason: Reason = Reason.MANUAL) -> None:
         """Shut the burner off."""
-        self._apply(self.guard.request_shut_off(reason, dt_util.utcnow()))
+        self._answer(self.guard.request_shut_off(reason, self.now()))
 
     @callback
     def async_set_lockout(self, on: bool) -> None:
         """Turn lockout on or off."""
-        self._apply(self.guard.set_lockout(on, dt_util.utcnow()))
+        self._answer(self.guard.set_lockout(on, self.now()))
 
     @callback
     def async_start_timer(self, duration: timedelta | None = None) -> None:
         """Start the cooking timer; without a duration the timer duration entity's."""
         if duration is None:
             duration = timedelta(minutes=self.timer_minutes)
-        self._apply(self.guard.start_timer(duration, dt_util.utcnow()))
+        self._answer(self.guard.start_timer(duration, self.now()))
 
     @callback
     def async_extend_timer(self, duration: timedelta) -> None:
         """Extend the cooking timer, or start one."""
-        self._apply(self.guard.extend_timer(duration, dt_util.utcnow()))
+        self._answer(self.guard.extend_timer(duration, self.now()))
 
     @callback
     def async_cancel_timer(self) -> None:
         """Cancel the cooking timer."""
-        self._apply(self.guard.cancel_timer(dt_util.utcnow()))
+        self._answer(self.guard.cancel_timer(self.now()))
 
     @callback
     def async_set_timer_minutes(self, minutes: float) -> None:
         """Set the default timer duration."""
         self.timer_minutes = minutes
         self._after_change()
+        self._relays.async_flush()
 
     @callback
     def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -275,6 +334,11 @@ class BurnerController:
                 self._listeners.remove(update)
 
         return remove
+
+    @callback
+    def async_after_sending(self, job: CALLBACK_TYPE) -> None:
+        """Run `job` once this loop turn's relay commands are on their way."""
+        self._relays.async_after_sending(job)
 
     @callback
     def async_add_event_listener(self, on_event: Callable[[str, dict[str, Any]], None]) -> CALLBACK_TYPE:
@@ -326,7 +390,7 @@ class BurnerController:
             return
         entity_id = event.data["entity_id"]
         new_state = event.data["new_state"]
-        now = dt_util.utcnow()
+        now = self.now()
         if entity_id == self.relay_entity_id:
             relay = self._relay_from(new_state)
             if (relay is Relay.UNAVAILABLE) != (self.guard.relay is Relay.UNAVAILABLE):
@@ -355,7 +419,7 @@ class BurnerController:
         self._unsub_wakeup = None
         self._wakeup_at = None
         if self._running:
-            self._apply(self.guard.tick(dt_util.utcnow()))
+            self._apply(self.guard.tick(self.now()))
 
     # --- carrying out effects ---------------------------------------------------------------------
 
@@ -370,7 +434,24 @@ class BurnerController:
         self._after_change()
 
     @callback
+    def _answer(self, effects: list[Effect]) -> None:
+        """Carry out a caller's request: when the call returns, commands are sent and entities show it."""
+        self._apply(effects)
+        self._relays.async_flush()
+
+    @callback
     def _after_change(self) -> None:
+        if not self._running:
+            return
+        if not self._refresh_pending:
+            # The next wake-up, saving and entity states can wait until this loop turn's relay commands are
+            # on their way (the deadlines are all later than that).
+            self._refresh_pending = True
+            self._relays.async_after_sending(self._refresh)
+
+    @callback
+    def _refresh(self) -> None:
+        self._refresh_pending = False
         if not self._running:
             return
         self._schedule_wakeup()
@@ -386,6 +467,7 @@ class BurnerController:
 
     @callback
     def _schedule_wakeup(self) -> None:
+        now = self.now()  # first: a clock step moves the deadlines
         at = self.guard.next_deadline()
         if at == self._wakeup_at and (at is None or self._unsub_wakeup is not None):
             return
@@ -394,15 +476,15 @@ class BurnerController:
             self._unsub_wakeup = None
         self._wakeup_at = at
         if at is not None:
-            self._unsub_wakeup = async_track_point_in_utc_time(self.hass, self._on_wakeup, at)
+            # On the monotonic clock: a step of the wall clock does not move the wake-up (now() follows it).
+            self._unsub_wakeup = async_call_later(
+                self.hass, max(0, (at - now).total_seconds()), self._on_wakeup
+            )
 
     def _carry_out(self, effect: Effect) -> None:
         match effect:
             case SendRelay(cut=cut):
-                self._commands_sent += 1
-                self.entry.async_create_task(
-                    self.hass, self._async_send(cut, self._commands_sent), f"{DOMAIN} relay command"
-                )
+                self._send(cut)
             case ShutOff():
                 data: dict[str, Any] = {ATTR_REASON: effect.reason, ATTR_VERIFIED: effect.verified}
                 data[ATTR_LATE] = effect.late_seconds is not None
@@ -460,29 +542,24 @@ class BurnerController:
         for on_event in list(self._event_listeners):
             on_event(event_type, data)
 
-    async def _async_send(self, cut: bool, number: int) -> None:
-        """Carry out a relay command; a failure is handed back to the guard, never raised.
+    def _send(self, cut: bool) -> None:
+        """Send a relay command (batched with other burners'); its failure is handed back to the guard.
 
         A failure that arrives after a newer command was sent (a call that timed out while the guard already
         retried) is stale: it must not be taken for the failure of the retry.
         """
+        self._commands_sent += 1
+        number = self._commands_sent
         turn_on = cut == (self.wiring is Wiring.CUT_WHEN_ON)
-        domain = split_entity_id(self.relay_entity_id)[0]
-        try:
-            async with asyncio.timeout(CONFIRM_TIMEOUT.total_seconds()):
-                await self.hass.services.async_call(
-                    domain,
-                    SERVICE_TURN_ON if turn_on else SERVICE_TURN_OFF,
-                    {ATTR_ENTITY_ID: self.relay_entity_id},
-                    blocking=True,
-                    context=Context(),
-                )
-        except Exception as err:  # noqa: BLE001 - whatever the relay's integration raises, the guard must hear it
-            _LOGGER.warning("%s: relay command failed: %r", self.name, err)
+
+        @callback
+        def on_error(err: Exception) -> None:
             if self._running and number == self._commands_sent:
-                self._apply(
-                    self.guard.relay_command_failed(cut, str(err) or type(err).__name__, dt_util.utcnow())
-                )
+                self._apply(self.guard.relay_command_failed(cut, str(err) or type(err).__name__, self.now()))
+
+        self._relays.async_send(
+            self.relay_entity_id, SERVICE_TURN_ON if turn_on else SERVICE_TURN_OFF, on_error
+        )
 
     # --- repair issues and notifications ------------------------------------------------------------
 

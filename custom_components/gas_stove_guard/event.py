@@ -37,6 +37,7 @@ class SafetyEventEntity(BurnerEntity, EventEntity):
     """Shut off, warning, shut-off failed: what the guard did or could not do."""
 
     _attr_event_types = list(EVENT_TYPES.values())
+    _queued: list[tuple[str, dict[str, Any]]]  # (event type, bus event data) not written yet
 
     @property
     def available(self) -> bool:
@@ -45,15 +46,26 @@ class SafetyEventEntity(BurnerEntity, EventEntity):
 
     async def async_added_to_hass(self) -> None:
         """Follow the burner's events (not its state: the last event stays until the next one)."""
+        self._queued = []
         self.async_on_remove(self.controller.async_add_event_listener(self._on_event))
 
     @callback
     def _on_event(self, event_type: str, data: dict[str, Any]) -> None:
         if (kind := EVENT_TYPES.get(event_type)) is None:
             return
-        attributes = {key: _plain(value) for key, value in data.items() if key != ATTR_ENTITY_ID}
-        self._trigger_event(kind, attributes)
-        self.async_write_ha_state()
+        if not self._queued:
+            # Written once the relay commands of this loop turn are on their way, never before them.
+            self.controller.async_after_sending(self._write_events)
+        self._queued.append((kind, data))
+
+    @callback
+    def _write_events(self) -> None:
+        queued, self._queued = self._queued, []
+        for kind, data in queued:  # each event is its own state, in order
+            self._trigger_event(
+                kind, {key: _plain(value) for key, value in data.items() if key != ATTR_ENTITY_ID}
+            )
+            self.async_write_ha_state()
 
 
 def _plain(value: Any) -> Any:

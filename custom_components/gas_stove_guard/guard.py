@@ -18,7 +18,7 @@ Promises this module keeps (see DEVELOPERS.md):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 import math
@@ -294,6 +294,7 @@ class BurnerGuard:
         self._phase_deadline: datetime | None = None
         self._command: Command | None = None
         self._backoff_until: datetime | None = None
+        self._backoff_cut = False  # the direction of the command that failed: only its retries wait
         self._cut_sent_at: datetime | None = None  # our last cut command, to know its late report as ours
         self._hold_failure_reported = False
         self._waiters: list[Request] = []  # waiting for the cut to be confirmed
@@ -404,6 +405,42 @@ class BurnerGuard:
     def tick(self, now: datetime) -> list[Effect]:
         """Handle whatever has come due."""
         return self._settle(now)
+
+    def clock_stepped(self, step: timedelta) -> None:
+        """The wall clock was stepped by `step` (NTP, a real-time clock set right) while no time passed.
+
+        Every instant the guard keeps moves with the clock, so every deadline keeps the time it had left: a
+        step back must not keep a pulse's loop open (or a timer running) that much longer, a step forward
+        must not end a pulse before the safeguard's valve can have dropped, nor a timer or a watchdog early
+        (and then as "late"). The instant of the last shut-off is history and stays. Nothing comes due by
+        this alone, so there are no effects; the caller reschedules its wake-up from `next_deadline`.
+        """
+
+        def moved(at: datetime | None) -> datetime | None:
+            return None if at is None else at + step
+
+        def requests(requests: list[Request]) -> list[Request]:
+            return [replace(r, due=r.due + step) for r in requests]
+
+        if self.timer is not None:
+            self.timer = Timer(self.timer.armed_at + step, self.timer.ends_at + step)
+        self.burning_since = moved(self.burning_since)
+        # Kept equal to the countdowns' ends (which move with the timer, burning_since and _absent_since).
+        self._warned = {reason: end + step for reason, end in self._warned.items()}
+        self._fired = {reason: end + step for reason, end in self._fired.items()}
+        self._pending = requests(self._pending)
+        self._late = requests(self._late)
+        self._waiters = requests(self._waiters)
+        self._verifying = requests(self._verifying)
+        self._unavailable_since = moved(self._unavailable_since)
+        self._flame_off_since = moved(self._flame_off_since)
+        self._absent_since = moved(self._absent_since)
+        self._phase_deadline = moved(self._phase_deadline)
+        self._backoff_until = moved(self._backoff_until)
+        self._verify_deadline = moved(self._verify_deadline)
+        self._cut_sent_at = moved(self._cut_sent_at)
+        if self._command is not None:
+            self._command = replace(self._command, deadline=self._command.deadline + step)
 
     def relay_changed(self, relay: Relay, now: datetime) -> list[Effect]:
         """The relay reported a new state."""
@@ -654,8 +691,8 @@ class BurnerGuard:
             return
         if self._command is not None:
             return
-        if self._backoff_until is not None and now < self._backoff_until:
-            return
+        if self._backoff_until is not None and now < self._backoff_until and want == self._backoff_cut:
+            return  # only retries wait: restoring a loop opened after a failed cut is not one
         self._send(want, 1, now)
 
     def _send(self, cut: bool, attempt: int, now: datetime) -> None:
@@ -671,7 +708,7 @@ class BurnerGuard:
         assert self._command is not None
         cut = self._command.cut
         self._command = None
-        self._backoff_until = now + RETRY_BACKOFF
+        self._backoff_until, self._backoff_cut = now + RETRY_BACKOFF, cut
         if not cut:
             self._set_problem(Problem.RESTORE_FAILED, True)
             return
@@ -784,8 +821,9 @@ class BurnerGuard:
     def _announce(self, request: Request, now: datetime, *, verified: bool) -> None:
         self.last_shut_off = (request.reason, now)
         self._emit(ShutOff(request.reason, now, verified, request.late_seconds))
-        if self.timer and request.reason is not Reason.TIMER:
-            # The burner was shut off before its timer ended: the timer has done its job.
+        if self.timer and request.reason is not Reason.TIMER and self.timer.ends_at > now:
+            # The burner was shut off before its timer ended: the timer has done its job. (A timer that has
+            # ended, say while Home Assistant was down, is ended as such: its promised shut-off is kept.)
             self._emit(TimerNotice(TimerChange.CANCELLED, self.timer.ends_at, cause="shut_off"))
             self.timer = None
 

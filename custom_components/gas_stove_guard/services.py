@@ -13,7 +13,6 @@ from datetime import timedelta
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
-from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import (
@@ -133,10 +132,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         duration = _duration(call)
         assert duration is not None  # required by the schema
         controllers = _controllers(call)
-        now = dt_util.utcnow()
         for controller in controllers:
             try:
-                controller.guard.check_extend(duration, now)
+                controller.guard.check_extend(duration, controller.now())
             except InvalidDuration as err:
                 raise _refused(err, controller) from err
         for controller in controllers:
