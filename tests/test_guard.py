@@ -859,23 +859,42 @@ def test_self_restoring_relay(returns_at: float | None, commands: list[tuple[flo
 # --- wall-clock steps ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("step", [-3600, -30, 30, 3600])
-def test_clock_stepped_keeps_the_time_each_deadline_had_left(step: float) -> None:
-    """After a step of the wall clock a timer (and its warning), a pulse (its confirmation time-out and its
-    cut_seconds) and a late shut-off's lateness all keep the time they had; the last shut-off is history."""
+@pytest.mark.parametrize("step", [-3 * 86400, -3600, -30, 30, 3600])
+def test_clock_stepped_back_moves_every_deadline_forward_only_the_pulse(step: float) -> None:
+    """A step back (whatever its size) moves every instant back: a timer (and its warning), a pulse (its
+    confirmation time-out and its cut_seconds) and a late shut-off's lateness keep the time they had. A step
+    forward moves only the pulse's instants: the timer and the late shut-off's due time stay where they were,
+    so the timer comes due by the clock (early, marked late) and is never postponed. The last shut-off is
+    history either way."""
     shift = timedelta(seconds=step)
+    forward = step > 0
     timer = BurnerGuard(Settings(warning_seconds=60))
     timer.start(T0, relay=Relay.RESTORED)
     timer.start_timer(timedelta(seconds=600), T0)
     timer.clock_stepped(shift)  # 100 s in
-    assert timer.timer_ends_at == at(600 + step)
-    assert timer.next_deadline() == at(540 + step)
-    assert timer.tick(at(539.9 + step)) == []
-    assert timer.tick(at(540 + step)) == [Warn(Reason.TIMER, 60, at(600 + step))]
-    assert timer.tick(at(600 + step)) == [
-        TimerNotice(TimerChange.ENDED, at(600 + step), True, None),
-        SendRelay(cut=True),
-    ]
+    if forward:
+        assert timer.timer_ends_at == at(600)
+        assert timer.next_deadline() == at(540)
+        late_by = 100 + step - 600
+        if late_by > 0:  # ends at the first wake-up after the step, late, once, without a warning
+            assert timer.tick(at(100 + step)) == [
+                TimerNotice(TimerChange.ENDED, at(600), True, late_by),
+                SendRelay(cut=True),
+            ]
+            assert timer.timer_ends_at is None
+        else:  # ends at its instant by the clock: the step sooner than its real duration
+            assert timer.tick(at(540)) == [Warn(Reason.TIMER, 60, at(600))]
+            ended = [TimerNotice(TimerChange.ENDED, at(600), True, None), SendRelay(cut=True)]
+            assert timer.tick(at(600)) == ended
+    else:
+        assert timer.timer_ends_at == at(600 + step)
+        assert timer.next_deadline() == at(540 + step)
+        assert timer.tick(at(539.9 + step)) == []
+        assert timer.tick(at(540 + step)) == [Warn(Reason.TIMER, 60, at(600 + step))]
+        assert timer.tick(at(600 + step)) == [
+            TimerNotice(TimerChange.ENDED, at(600 + step), True, None),
+            SendRelay(cut=True),
+        ]
 
     pulse = Sim(Settings(cut_seconds=5), relay_obeys=False)
     pulse.start()
@@ -895,6 +914,7 @@ def test_clock_stepped_keeps_the_time_each_deadline_had_left(step: float) -> Non
     assert late.next_deadline() is None  # the unavailable relay is a problem already
     assert SendRelay(cut=True) in late.relay_changed(Relay.RESTORED, at(50 + step))
     effects = late.relay_changed(Relay.CUT, at(50 + step))
-    assert effects == [ShutOff(Reason.MANUAL, at(50 + step), False, 30.0)]  # due at 20 s, carried out at 50 s
+    # Due at 20 s, carried out 30 s later; after a step forward the due time stayed: late by the step more.
+    assert effects == [ShutOff(Reason.MANUAL, at(50 + step), False, 30.0 + step if forward else 30.0)]
     late.clock_stepped(shift)
     assert late.last_shut_off == (Reason.MANUAL, at(50 + step))

@@ -83,6 +83,7 @@ from .const import (
     Wiring,
 )
 from .guard import (
+    LATE_TIMER_LIMIT,
     BurnerGuard,
     CutFailed,
     Effect,
@@ -106,7 +107,11 @@ _LOGGER = logging.getLogger(__name__)
 
 SAVE_DELAY = 1  # seconds; Home Assistant flushes pending saves when it stops
 CLOCK_STEP_TOLERANCE = timedelta(seconds=1)  # wall and monotonic clocks disagreeing by more: a clock step
-MAX_FOLLOWED_CLOCK_STEP = timedelta(days=1)  # a larger step sets the clock right from nonsense: not followed
+# The longest the burner sleeps between wake-ups, however far its next deadline. Wake-ups wait on the
+# monotonic clock, so a wall clock set forward while nothing else happens (a board that booted years behind,
+# then NTP) is noticed within this, and a timer that has come due by the clock then ends (late) or is dropped
+# as missed (as LATE_TIMER_LIMIT says) within it too.
+MAX_WAKEUP_DELAY = LATE_TIMER_LIMIT
 _BOOTTIME: int | None = getattr(
     time, "CLOCK_BOOTTIME", None
 )  # Linux: counts suspended time, unlike monotonic
@@ -192,6 +197,7 @@ class BurnerController:
         self._commands_sent = 0  # numbers relay commands: only the latest one's failure concerns the guard
         self._refresh_pending = False
         self._wakeup_at: datetime | None = None
+        self._wakeup_stale = False  # a clock step was seen: the wake-up must be planned again
         self._clock_read: tuple[float, float] | None = (
             None  # (wall, loop's monotonic) seconds at the last now()
         )
@@ -257,33 +263,29 @@ class BurnerController:
         The guard's deadlines are wall-clock instants (they must survive a restart), but the time they measure
         is real time. When the wall clock advanced more or less than the event loop's monotonic clock (plus
         any time suspended) since the last call, the clock was stepped (NTP, a real-time clock set right),
-        not time passed: the guard moves its instants by the step so that every deadline keeps the time it
-        had left. A step over MAX_FOLLOWED_CLOCK_STEP sets the clock right from nonsense and is not followed:
-        the deadlines then behave as after a restart (a timer missed by over an hour is dropped and notified).
+        not time passed. The guard follows a step back whatever its size, and of a step forward only its pulse
+        and relay instants (BurnerGuard.clock_stepped says why): no promised shut-off is ever postponed. The
+        wake-up is then planned again, as what comes due next may now be due sooner.
         """
         wall, monotonic = dt_util.utcnow(), self.hass.loop.time() + suspended_seconds()
         wall_seconds = wall.timestamp()
-        if self._clock_read is not None and (
-            abs((wall_seconds - self._clock_read[0]) - (monotonic - self._clock_read[1]))
-            > CLOCK_STEP_TOLERANCE.total_seconds()
-        ):
+        if self._clock_read is not None:
             last_wall, last_monotonic = self._clock_read
             step = timedelta(seconds=(wall_seconds - last_wall) - (monotonic - last_monotonic))
-            if abs(step) > MAX_FOLLOWED_CLOCK_STEP:
+            if abs(step) > CLOCK_STEP_TOLERANCE:
+                forward = step > timedelta(0)
                 _LOGGER.warning(
-                    "%s: the clock was set %s by %s; too far to follow, deadlines stay at their instants",
+                    "%s: the clock was stepped %s by %s; %s",
                     self.name,
-                    "forward" if step > timedelta(0) else "back",
+                    "forward" if forward else "back",
                     abs(step),
-                )
-            elif abs(step) > CLOCK_STEP_TOLERANCE:
-                _LOGGER.warning(
-                    "%s: the clock was stepped %s by %.1f s; deadlines keep the time they had left",
-                    self.name,
-                    "forward" if step > timedelta(0) else "back",
-                    abs(step.total_seconds()),
+                    "timers and watchdogs come due by the clock, a pulse keeps its length"
+                    if forward
+                    else "every deadline keeps the time it had left",
                 )
                 self.guard.clock_stepped(step)
+                self._wakeup_stale = True
+                self._after_change()  # re-plans the wake-up even when the caller changes nothing
         self._clock_read = (wall_seconds, monotonic)
         return wall
 
@@ -467,19 +469,21 @@ class BurnerController:
 
     @callback
     def _schedule_wakeup(self) -> None:
-        now = self.now()  # first: a clock step moves the deadlines
+        now = self.now()  # first: a clock step moves the deadlines (and makes the planned wake-up stale)
         at = self.guard.next_deadline()
-        if at == self._wakeup_at and (at is None or self._unsub_wakeup is not None):
+        stale, self._wakeup_stale = self._wakeup_stale, False
+        if not stale and at == self._wakeup_at and (at is None or self._unsub_wakeup is not None):
             return
         if self._unsub_wakeup:
             self._unsub_wakeup()
             self._unsub_wakeup = None
         self._wakeup_at = at
         if at is not None:
-            # On the monotonic clock: a step of the wall clock does not move the wake-up (now() follows it).
-            self._unsub_wakeup = async_call_later(
-                self.hass, max(0, (at - now).total_seconds()), self._on_wakeup
-            )
+            # On the monotonic clock: a step of the wall clock does not move the wake-up, so it is planned
+            # again whenever now() sees a step, and never more than MAX_WAKEUP_DELAY ahead (a step while
+            # nothing else happens is then seen at the latest by that wake-up).
+            delay = min(max(0.0, (at - now).total_seconds()), MAX_WAKEUP_DELAY.total_seconds())
+            self._unsub_wakeup = async_call_later(self.hass, delay, self._on_wakeup)
 
     def _carry_out(self, effect: Effect) -> None:
         match effect:
@@ -553,12 +557,16 @@ class BurnerController:
         turn_on = cut == (self.wiring is Wiring.CUT_WHEN_ON)
 
         @callback
+        def is_current() -> bool:
+            return self._running and number == self._commands_sent
+
+        @callback
         def on_error(err: Exception) -> None:
-            if self._running and number == self._commands_sent:
+            if is_current():
                 self._apply(self.guard.relay_command_failed(cut, str(err) or type(err).__name__, self.now()))
 
         self._relays.async_send(
-            self.relay_entity_id, SERVICE_TURN_ON if turn_on else SERVICE_TURN_OFF, on_error
+            self.relay_entity_id, SERVICE_TURN_ON if turn_on else SERVICE_TURN_OFF, on_error, is_current
         )
 
     # --- repair issues and notifications ------------------------------------------------------------

@@ -409,11 +409,22 @@ class BurnerGuard:
     def clock_stepped(self, step: timedelta) -> None:
         """The wall clock was stepped by `step` (NTP, a real-time clock set right) while no time passed.
 
-        Every instant the guard keeps moves with the clock, so every deadline keeps the time it had left: a
-        step back must not keep a pulse's loop open (or a timer running) that much longer, a step forward
-        must not end a pulse before the safeguard's valve can have dropped, nor a timer or a watchdog early
-        (and then as "late"). The instant of the last shut-off is history and stays. Nothing comes due by
-        this alone, so there are no effects; the caller reschedules its wake-up from `next_deadline`.
+        The guard keeps wall-clock instants (they must survive a restart) but measures real time with them, so
+        the step is followed asymmetrically, never postponing a promised shut-off:
+
+        - Back (`step` < 0), whatever its size: every kept instant moves back with the clock, so every
+          deadline keeps the time it had left. Moving back never makes anything later, and not following would
+          keep a pulse's loop open (the stove unusable) and a timer running as long as the clock went back.
+        - Forward: only the pulse and relay driver's own instants move (a pulse's end, a command's
+          confirmation time-out, the retry back-off, the cut sent, the flame verification time-out, the
+          unavailable relay's grace), so a pulse keeps its full `cut_seconds` and each time-out its length.
+          Timers, watchdogs, warnings and the promises' due times stay at their instants and come due by the
+          wall clock: at most `step` early (a timer then ends marked late), never later than promised. Moving
+          them would postpone them, and a forward step is also how a clock found behind is set right (a board
+          without a real-time clock that booted behind and loaded a timer saved under the right time).
+
+        The instant of the last shut-off is history and stays. Nothing comes due by this alone, so there are
+        no effects; the caller plans its wake-up again from `next_deadline`.
         """
 
         def moved(at: datetime | None) -> datetime | None:
@@ -422,6 +433,17 @@ class BurnerGuard:
         def requests(requests: list[Request]) -> list[Request]:
             return [replace(r, due=r.due + step) for r in requests]
 
+        # The pulse and the relay driver: moved either way.
+        self._unavailable_since = moved(self._unavailable_since)
+        self._phase_deadline = moved(self._phase_deadline)
+        self._backoff_until = moved(self._backoff_until)
+        self._verify_deadline = moved(self._verify_deadline)
+        self._cut_sent_at = moved(self._cut_sent_at)
+        if self._command is not None:
+            self._command = replace(self._command, deadline=self._command.deadline + step)
+        if step > timedelta(0):
+            return
+        # Timers, watchdogs and promises: moved back only.
         if self.timer is not None:
             self.timer = Timer(self.timer.armed_at + step, self.timer.ends_at + step)
         self.burning_since = moved(self.burning_since)
@@ -432,15 +454,8 @@ class BurnerGuard:
         self._late = requests(self._late)
         self._waiters = requests(self._waiters)
         self._verifying = requests(self._verifying)
-        self._unavailable_since = moved(self._unavailable_since)
         self._flame_off_since = moved(self._flame_off_since)
         self._absent_since = moved(self._absent_since)
-        self._phase_deadline = moved(self._phase_deadline)
-        self._backoff_until = moved(self._backoff_until)
-        self._verify_deadline = moved(self._verify_deadline)
-        self._cut_sent_at = moved(self._cut_sent_at)
-        if self._command is not None:
-            self._command = replace(self._command, deadline=self._command.deadline + step)
 
     def relay_changed(self, relay: Relay, now: datetime) -> list[Effect]:
         """The relay reported a new state."""
@@ -455,6 +470,7 @@ class BurnerGuard:
         if back:
             self._relay_seen = True
             self._unavailable_since = None
+            self._backoff_until = None  # a relay back (reconnected, rebooted) gets its attempts at once
             self._set_problem(Problem.RELAY_UNAVAILABLE, False)
         if relay is Relay.CUT:
             if self._wants_cut():

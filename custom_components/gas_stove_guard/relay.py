@@ -23,6 +23,7 @@ from .guard import CONFIRM_TIMEOUT
 _LOGGER = logging.getLogger(__name__)
 
 type OnError = Callable[[Exception], None]
+type IsCurrent = Callable[[], bool]
 
 DATA_RELAY_COMMANDS: HassKey[RelayCommands] = HassKey(f"{DOMAIN}_relay_commands")
 
@@ -41,16 +42,25 @@ class RelayCommands:
     def __init__(self, hass: HomeAssistant) -> None:
         """Nothing is queued."""
         self._hass = hass
-        # (domain, service) -> relay entity id -> the burners' failure handlers
-        self._queued: dict[tuple[str, str], dict[str, list[OnError]]] = {}
+        # (domain, service) -> relay entity id -> the burners' (failure handler, "still wanted?")
+        self._queued: dict[tuple[str, str], dict[str, list[tuple[OnError, IsCurrent]]]] = {}
         self._after: list[CALLBACK_TYPE] = []
         self._flush_scheduled = False
 
     @callback
-    def async_send(self, entity_id: str, service: str, on_error: OnError) -> None:
-        """Queue `service` for the relay; `on_error` hears why it failed (or timed out)."""
-        key = (split_entity_id(entity_id)[0], service)
-        self._queued.setdefault(key, {}).setdefault(entity_id, []).append(on_error)
+    def async_send(self, entity_id: str, service: str, on_error: OnError, is_current: IsCurrent) -> None:
+        """Queue `service` for the relay; a newer command for the relay replaces a queued one.
+
+        `on_error` hears why it failed (or timed out), as long as `is_current()` says it is still the burner's
+        latest command.
+        """
+        domain = split_entity_id(entity_id)[0]
+        for (queued_domain, _service), relays in self._queued.items():
+            if queued_domain == domain:
+                relays.pop(entity_id, None)
+        self._queued.setdefault((domain, service), {}).setdefault(entity_id, []).append(
+            (on_error, is_current)
+        )
         self._schedule_flush()
 
     @callback
@@ -89,6 +99,8 @@ class RelayCommands:
     def _send_queued(self) -> bool:
         queued, self._queued = self._queued, {}
         for (domain, service), relays in queued.items():
+            if not relays:
+                continue
             self._hass.async_create_task(
                 self._async_call(domain, service, relays), f"{DOMAIN} relay command", eager_start=True
             )
@@ -106,16 +118,38 @@ class RelayCommands:
             except Exception:
                 _LOGGER.exception("Error after sending relay commands")
 
-    async def _async_call(self, domain: str, service: str, relays: dict[str, list[OnError]]) -> None:
+    async def _async_call(
+        self, domain: str, service: str, relays: dict[str, list[tuple[OnError, IsCurrent]]]
+    ) -> None:
         entity_ids = list(relays)
-        target = entity_ids[0] if len(entity_ids) == 1 else entity_ids
         try:
             async with asyncio.timeout(CONFIRM_TIMEOUT.total_seconds()):
                 await self._hass.services.async_call(
-                    domain, service, {ATTR_ENTITY_ID: target}, blocking=True, context=Context()
+                    domain,
+                    service,
+                    {ATTR_ENTITY_ID: entity_ids[0] if len(entity_ids) == 1 else entity_ids},
+                    blocking=True,
+                    context=Context(),
                 )
         except Exception as err:  # noqa: BLE001 - whatever the relays' integration raises, the burners must hear it
-            _LOGGER.warning("Relay command %s.%s for %s failed: %r", domain, service, ", ".join(relays), err)
-            for handlers in relays.values():
-                for on_error in handlers:
+            if len(entity_ids) > 1:
+                # One relay's failure (or hang) fails the whole call: find out which, relay by relay, so that
+                # no burner takes another's fault for its own. Commands a burner has replaced meanwhile are
+                # not sent again.
+                _LOGGER.debug("Relay command %s.%s for %s failed: %r", domain, service, entity_ids, err)
+                await asyncio.gather(
+                    *(
+                        self._async_call(domain, service, {entity_id: handlers})
+                        for entity_id, handlers in relays.items()
+                        if any(is_current() for _, is_current in handlers)
+                    )
+                )
+                return
+            _LOGGER.warning("Relay command %s.%s for %s failed: %r", domain, service, entity_ids[0], err)
+            for on_error, is_current in relays[entity_ids[0]]:
+                if not is_current():
+                    continue
+                try:
                     on_error(err)
+                except Exception:
+                    _LOGGER.exception("Error handling the failure of a relay command")
