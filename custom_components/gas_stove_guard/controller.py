@@ -112,9 +112,8 @@ CLOCK_STEP_TOLERANCE = timedelta(seconds=1)  # wall and monotonic clocks disagre
 # then NTP) is noticed within this, and a timer that has come due by the clock then ends (late) or is dropped
 # as missed (as LATE_TIMER_LIMIT says) within it too.
 MAX_WAKEUP_DELAY = LATE_TIMER_LIMIT
-_BOOTTIME: int | None = getattr(
-    time, "CLOCK_BOOTTIME", None
-)  # Linux: counts suspended time, unlike monotonic
+# Linux: counts the time suspended, unlike the monotonic clock.
+_BOOTTIME: int | None = getattr(time, "CLOCK_BOOTTIME", None)
 ISSUE_RELAY_MISSING = "relay_missing"
 ISSUE_STORAGE_CORRUPT = "storage_corrupt"
 NOTIFY_TIMER_MISSED = "timer_missed"
@@ -198,9 +197,8 @@ class BurnerController:
         self._refresh_pending = False
         self._wakeup_at: datetime | None = None
         self._wakeup_stale = False  # a clock step was seen: the wake-up must be planned again
-        self._clock_read: tuple[float, float] | None = (
-            None  # (wall, loop's monotonic) seconds at the last now()
-        )
+        # (wall, loop's monotonic) seconds at the last now()
+        self._clock_read: tuple[float, float] | None = None
         self._running = False
 
     # --- life cycle -----------------------------------------------------------------------------
