@@ -275,6 +275,12 @@ async def shut_off(hass: HomeAssistant) -> None:
     await settle(hass)
 
 
+async def start_timer(hass: HomeAssistant, seconds: float) -> None:
+    await hass.services.async_call(
+        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": seconds}, blocking=True
+    )
+
+
 async def set_state(hass: HomeAssistant, entity_id: str, value: str, *, force_update: bool = False) -> None:
     hass.states.async_set(entity_id, value, force_update=force_update)
     await settle(hass)
@@ -745,9 +751,7 @@ async def test_flame_flapping_at_the_off_threshold_stays_off(
     await numeric_flame_burner(hass)
     rec = Recorder(hass)
     await set_state(hass, FLAME, "150")
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.until(10)
     for i in range(30):
         await set_state(hass, FLAME, "49" if i % 2 == 0 else "51")
@@ -764,9 +768,7 @@ async def test_binary_flame_flapping_never_cancels_the_timer(
     await set_state(hass, FLAME_BINARY, STATE_ON)
     await add_burner(hass, flame_sensor=FLAME_BINARY)
     rec = Recorder(hass)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 300}, blocking=True
-    )
+    await start_timer(hass, 300)
     for i in range(14):
         await clock.advance(20)
         await set_state(hass, FLAME_BINARY, STATE_OFF if i % 2 == 0 else STATE_ON)
@@ -805,9 +807,7 @@ async def test_dst_change_does_not_move_a_timer(hass: HomeAssistant, relays: lis
     await add_burner(hass)
     rec = Recorder(hass)
     await clock.until(15 * 60)  # 00:45 UTC = 01:45 CET
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": "00:30:00"}, blocking=True
-    )
+    await start_timer(hass, "00:30:00")
     ends = state(hass, "sensor.left_burner_timer_ends")
     assert ends == "2025-03-30T01:15:00+00:00"  # 03:15 CEST: the local clock jumped an hour meanwhile
     await clock.until(45 * 60 + 1)
@@ -822,9 +822,7 @@ async def test_time_jumping_forward_over_a_timer_end(
     timer ends as soon as it runs again, marked late, exactly once, with no warning after its end."""
     await add_burner(hass, warning_seconds=60)
     rec = Recorder(hass)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.until(100)
     await clock.stall(20 * 60)
     assert [(t, d["late"], d["late_seconds"]) for t, d in rec.of("timer_ended")] == [(1300.0, True, 700.0)]
@@ -846,9 +844,7 @@ async def test_wall_clock_stepping_forward_over_a_timer_end_ends_it_at_the_next_
     await set_state(hass, FLAME_BINARY, STATE_ON)
     await add_burner(hass, flame_sensor=FLAME_BINARY, warning_seconds=0)
     rec = Recorder(hass, clock=clock)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.until(100)
     await clock.step_wall_clock(20 * 60)
     await clock.advance(30)
@@ -869,9 +865,7 @@ async def test_wall_clock_stepping_forward_without_other_wake_ups(
     wake-up planned before the step (after its real duration at the latest), late by the clock, once."""
     await add_burner(hass, warning_seconds=0)
     rec = Recorder(hass, clock=clock)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.until(100)
     await clock.step_wall_clock(20 * 60)
     await clock.advance(499)
@@ -892,9 +886,7 @@ async def test_wall_clock_stepping_forward_before_a_timer_end_ends_it_by_the_clo
     await set_state(hass, FLAME_BINARY, STATE_ON)
     await add_burner(hass, flame_sensor=FLAME_BINARY, warning_seconds=60)
     rec = Recorder(hass, clock=clock)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.until(100)
     await clock.step_wall_clock(300)
     await set_state(hass, FLAME_BINARY, STATE_ON, force_update=True)  # a report wakes the burner
@@ -914,9 +906,7 @@ async def test_a_machine_that_slept_through_a_timer_end_ends_it_at_once(
     await set_state(hass, FLAME_BINARY, STATE_ON)
     await add_burner(hass, flame_sensor=FLAME_BINARY, warning_seconds=0)
     rec = Recorder(hass)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.until(100)
     await clock.suspend(1800)
     await set_state(hass, FLAME_BINARY, STATE_ON, force_update=True)  # the first report after the resume
@@ -934,9 +924,7 @@ async def test_wall_clock_stepping_back_does_not_prolong_a_timer(
     started, once, not late."""
     await add_burner(hass)
     rec = Recorder(hass, clock=clock)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.until(300)
     await clock.step_wall_clock(step)
     await clock.advance(299)
@@ -957,9 +945,7 @@ async def test_clock_set_right_by_days_drops_a_timer_instead_of_cutting(
     this test; fixed in the guard.)"""
     await add_burner(hass)
     rec = Recorder(hass, clock=clock)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.step_wall_clock(3 * 24 * 3600)
     await clock.advance(601)
     assert rec.of("shut_off") == []
@@ -976,9 +962,7 @@ async def test_time_jumping_forward_hours_past_a_timer_drops_it(
     """Home Assistant stalled for hours (both clocks moved): the timer missed by over an hour is dropped."""
     await add_burner(hass)
     rec = Recorder(hass)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 600}, blocking=True
-    )
+    await start_timer(hass, 600)
     await clock.stall(3 * 3600)
     assert rec.of("shut_off") == []
     assert rec.relay == []
@@ -1077,7 +1061,7 @@ async def test_restart_with_a_timer_ending_while_down_and_a_shut_off_pending(
     entry = await add_burner(hass, flame_sensor=FLAME_BINARY, cut_seconds=8, warning_seconds=0)
     rec = Recorder(hass)
     await shut_off(hass)  # the loop opens; the flame is still reported on: the shut-off waits to see it out
-    await hass.services.async_call(DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 2}, blocking=True)
+    await start_timer(hass, 2)
     await set_state(hass, FLAME_BINARY, "unknown")
     await restart(hass, clock, entry, down_for=5)  # back at 5 s: the loop is still open, the timer ended at 2
     assert rec.of("timer_cancelled") == []
@@ -1098,9 +1082,7 @@ async def test_a_timer_loaded_under_a_clock_behind_is_not_postponed_when_ntp_set
     await set_state(hass, FLAME_BINARY, STATE_ON)
     entry = await add_burner(hass, flame_sensor=FLAME_BINARY, warning_seconds=0)
     rec = Recorder(hass, clock=clock)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": "00:30:00"}, blocking=True
-    )
+    await start_timer(hass, "00:30:00")
     await clock.until(10 * 60)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await settle(hass)
@@ -1142,9 +1124,7 @@ async def test_a_board_booted_years_behind_handles_a_timer_within_the_hour_the_c
     missed, with its notification, never a surprise cut."""
     entry = await add_burner(hass, warning_seconds=0)
     rec = Recorder(hass, clock=clock)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": "00:30:00"}, blocking=True
-    )
+    await start_timer(hass, "00:30:00")
     await clock.until(10 * 60)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await settle(hass)
@@ -1183,9 +1163,7 @@ async def test_restart_during_a_warning(
     """Warned before the restart: not warned again, and the timer ends on time (or late) exactly once."""
     entry = await add_burner(hass, warning_seconds=60)
     rec = Recorder(hass)
-    await hass.services.async_call(
-        DOMAIN, "start_timer", {"entity_id": VALVE, "duration": 300}, blocking=True
-    )
+    await start_timer(hass, 300)
     await clock.until(250)
     assert [t for t, _ in rec.of("warning")] == [240.0]
     await restart(hass, clock, entry, down_for)

@@ -559,9 +559,8 @@ class BurnerController:
             return self._running and number == self._commands_sent
 
         @callback
-        def on_error(err: Exception) -> None:
-            if is_current():
-                self._apply(self.guard.relay_command_failed(cut, str(err) or type(err).__name__, self.now()))
+        def on_error(err: Exception) -> None:  # only called while is_current()
+            self._apply(self.guard.relay_command_failed(cut, str(err) or type(err).__name__, self.now()))
 
         self._relays.async_send(
             self.relay_entity_id, SERVICE_TURN_ON if turn_on else SERVICE_TURN_OFF, on_error, is_current

@@ -24,6 +24,7 @@ _LOGGER = logging.getLogger(__name__)
 
 type OnError = Callable[[Exception], None]
 type IsCurrent = Callable[[], bool]
+type Handlers = list[tuple[OnError, IsCurrent]]  # the burners' (failure handler, "still wanted?") per relay
 
 DATA_RELAY_COMMANDS: HassKey[RelayCommands] = HassKey(f"{DOMAIN}_relay_commands")
 
@@ -42,8 +43,7 @@ class RelayCommands:
     def __init__(self, hass: HomeAssistant) -> None:
         """Nothing is queued."""
         self._hass = hass
-        # (domain, service) -> relay entity id -> the burners' (failure handler, "still wanted?")
-        self._queued: dict[tuple[str, str], dict[str, list[tuple[OnError, IsCurrent]]]] = {}
+        self._queued: dict[str, tuple[str, Handlers]] = {}  # relay entity id -> (service, handlers)
         self._after: list[CALLBACK_TYPE] = []
         self._flush_scheduled = False
 
@@ -54,13 +54,10 @@ class RelayCommands:
         `on_error` hears why it failed (or timed out), as long as `is_current()` says it is still the burner's
         latest command.
         """
-        domain = split_entity_id(entity_id)[0]
-        for (queued_domain, _service), relays in self._queued.items():
-            if queued_domain == domain:
-                relays.pop(entity_id, None)
-        self._queued.setdefault((domain, service), {}).setdefault(entity_id, []).append(
-            (on_error, is_current)
-        )
+        queued = self._queued.get(entity_id)
+        handlers: Handlers = queued[1] if queued and queued[0] == service else []
+        handlers.append((on_error, is_current))
+        self._queued[entity_id] = (service, handlers)
         self._schedule_flush()
 
     @callback
@@ -98,13 +95,14 @@ class RelayCommands:
 
     def _send_queued(self) -> bool:
         queued, self._queued = self._queued, {}
-        for (domain, service), relays in queued.items():
-            if not relays:
-                continue
+        calls: dict[tuple[str, str], dict[str, Handlers]] = {}
+        for entity_id, (service, handlers) in queued.items():
+            calls.setdefault((split_entity_id(entity_id)[0], service), {})[entity_id] = handlers
+        for (domain, service), relays in calls.items():
             self._hass.async_create_task(
                 self._async_call(domain, service, relays), f"{DOMAIN} relay command", eager_start=True
             )
-        return bool(queued)
+        return bool(calls)
 
     def _take_after(self) -> list[CALLBACK_TYPE]:
         after, self._after = self._after, []
@@ -118,9 +116,7 @@ class RelayCommands:
             except Exception:
                 _LOGGER.exception("Error after sending relay commands")
 
-    async def _async_call(
-        self, domain: str, service: str, relays: dict[str, list[tuple[OnError, IsCurrent]]]
-    ) -> None:
+    async def _async_call(self, domain: str, service: str, relays: dict[str, Handlers]) -> None:
         entity_ids = list(relays)
         try:
             async with asyncio.timeout(CONFIRM_TIMEOUT.total_seconds()):
